@@ -8,6 +8,7 @@ import { Config, SPLIT_SEED } from "./config";
 import { mnistDir, readIdxImages, readIdxLabels } from "./idx";
 import { MT19937, permutation } from "./random";
 import { writeFileAtomic } from "./files";
+import { ROOT } from "./provenance";
 
 export const SIDE = 16; // the network's input is 16x16
 export const PIXELS = SIDE * SIDE;
@@ -129,7 +130,7 @@ interface Manifest {
   splits: Record<string, ManifestSplit>;
 }
 
-export const DEFAULT_DATA_DIR = path.resolve(__dirname, "..", "..", "data");
+export const DEFAULT_DATA_DIR = path.join(ROOT, "data");
 
 function splitName(kind: "train" | "test", count: number, order: Config["splitOrder"]): string {
   return `${kind}-${count}${order === "train-first" ? "-train-first" : ""}`;

@@ -83,7 +83,7 @@ export function lossOf(config: Pick<Config, "loss">, out: tf.Tensor2D, labels: t
     const target = tf.sub(tf.mul(tf.oneHot(labels, 10), 2), 1); // +1 for the class, -1 elsewhere
     return tf.mean(tf.square(tf.sub(target, out)));
   }
-  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, 10), tf.logSoftmax(out)), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, 10), tf.logSoftmax(out)), 1))) as tf.Scalar;
 }
 
 // A [12,4,4] mask in the canonical order, as NHWC [1,4,4,12].

@@ -31,7 +31,7 @@ export const H2_INPUTS: readonly (readonly number[])[] = [
   [0, 1, 2, 3, 8, 9, 10, 11],
 ];
 
-export const size = (name: ParamName) => SHAPES[name].reduce((a, b) => a * b, 1);
+export const size = (name: ParamName): number => (SHAPES[name] as readonly number[]).reduce((a, b) => a * b, 1);
 export const parameterCount = () => PARAM_NAMES.reduce((n, p) => n + size(p), 0);
 
 /** Multiply-accumulates of one forward pass of one digit. */

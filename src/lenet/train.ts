@@ -180,3 +180,15 @@ export async function train(config: Config, options: TrainOptions = {}): Promise
     engine.dispose();
   }
 }
+
+/** Evaluates given parameters (e.g. loaded from a recorded run) on both splits. */
+export async function evaluateParams(config: Config, params: Params, data: Dataset = loadData(config)) {
+  const engine = await createEngine(config, params);
+  try {
+    const train = evaluate(engine, config, data.train);
+    const test = evaluate(engine, config, data.test);
+    return { train, test, lines: [evalLine("train", train), evalLine("test", test)], engine: engine.name, backend: engine.backend };
+  } finally {
+    engine.dispose();
+  }
+}

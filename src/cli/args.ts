@@ -1,0 +1,21 @@
+// Tiny "--key value" argument parsing for the command-line entries, with clear errors.
+export function parseArgs(argv: string[], allowed: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i].replace(/^--/, "");
+    if (!argv[i].startsWith("--") || !(key in allowed)) {
+      throw new Error(`unknown argument "${argv[i]}"; valid:\n${Object.entries(allowed).map(([k, v]) => `  --${k} ${v}`).join("\n")}`);
+    }
+    if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) throw new Error(`--${key} needs a value (${allowed[key]})`);
+    out[key] = argv[++i];
+  }
+  return out;
+}
+
+/** Runs a command's main, printing an error as one clear message and exiting 1. */
+export function main(run: () => Promise<void>): void {
+  run().catch((e: Error) => {
+    console.error(`error: ${e.message}`);
+    process.exit(1);
+  });
+}
