@@ -1,5 +1,6 @@
 // Headless training: the same code path as the notebooks, from the command line.
 //   npm run train -- --experiment 01-baseline --seed 7 --out DIR
+//   npm run train -- --experiment 03-adamw --config '{"passes": 5}'
 import * as path from "path";
 import { Config, EXPERIMENTS, experiment } from "../lenet/config";
 import { recordRun, runDir } from "../lenet/results";
@@ -13,10 +14,18 @@ main(async () => {
     passes: "an integer (default: the step's)",
     engine: "auto | fused | tfjs",
     backend: "auto | tensorflow | wasm | cpu",
+    config: 'more config edits as JSON, e.g. \'{"lr": 0.01, "trainCount": 1000}\'',
     out: "a folder to record into (default: results/<step> for the step's own config, else runs/)",
   });
   if (!args.experiment) throw new Error(`--experiment is required: one of ${Object.keys(EXPERIMENTS).join(", ")}`);
-  const overrides: Partial<Config> = {};
+  let overrides: Partial<Config> = {};
+  if (args.config) {
+    try {
+      overrides = JSON.parse(args.config);
+    } catch (e) {
+      throw new Error(`--config must be a JSON object of config fields: ${(e as Error).message}`);
+    }
+  }
   for (const key of ["seed", "passes"] as const) if (args[key] !== undefined) overrides[key] = Number(args[key]);
   if (args.engine) overrides.engine = args.engine as Config["engine"];
   if (args.backend) overrides.backend = args.backend as Config["backend"];

@@ -103,7 +103,7 @@ export function validateConfig(config: Config): Config {
   }
   const number = (key: string, ok: (v: number) => boolean, range: string) => {
     const v = c[key];
-    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || !ok(v))) problems.push(`${key} must be ${range}, got ${JSON.stringify(v)}`);
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || !ok(v))) problems.push(`${key} must be ${range}, got ${typeof v === "number" ? String(v) : JSON.stringify(v)}`);
   };
   const int = (v: number) => Number.isInteger(v);
   number("seed", (v) => int(v) && v >= 0 && v < 2 ** 32, "an integer in [0, 2^32)");

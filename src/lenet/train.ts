@@ -102,11 +102,11 @@ function exampleLoss(loss: Config["loss"], o: Float32Array, label: number): numb
   return Math.log(z) + max - o[label];
 }
 
-/** Rolls a 16x16 image by (rows, cols) with wrap-around; +1 moves pixel i to i+1. */
-export function roll(src: Float32Array, dst: Float32Array, rows: number, cols: number): void {
-  for (let r = 0; r < 16; r++) {
-    const rr = (r + rows + 16) % 16;
-    for (let c = 0; c < 16; c++) dst[rr * 16 + ((c + cols + 16) % 16)] = src[r * 16 + c];
+/** Rolls a square image by (rows, cols) with wrap-around, as torch.roll; +1 moves pixel i to i+1. */
+export function roll(src: Float32Array, dst: Float32Array, rows: number, cols: number, side = 16): void {
+  for (let r = 0; r < side; r++) {
+    const rr = (r + rows + side) % side;
+    for (let c = 0; c < side; c++) dst[rr * side + ((c + cols + side) % side)] = src[r * side + c];
   }
 }
 

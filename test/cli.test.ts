@@ -1,0 +1,33 @@
+// The command line: a clear error and exit 1 for bad input; a diverging run records nothing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const root = path.resolve(__dirname, "..");
+const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", path.join(root, "src/cli/train.ts"), ...args], { cwd: root, encoding: "utf8" });
+
+test("unknown experiment, engine or field: exit 1, naming the valid values", () => {
+  let r = run("--experiment", "07-nope");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /unknown experiment "07-nope"; valid: 01-baseline, 02-cross-entropy/);
+  r = run("--experiment", "01-baseline", "--engine", "gpu");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /engine must be one of "auto", "fused", "tfjs", got "gpu"/);
+  r = run("--experiment", "01-baseline", "--config", '{"lr": -1, "passes": 0, "dropout": 1, "optimizer": "lbfgs", "loss": 3}');
+  assert.equal(r.status, 1);
+  for (const m of [/lr must be a positive number, got -1/, /passes must be an integer >= 1, got 0/, /dropout must be a number in \[0, 1\), got 1/, /optimizer must be one of "sgd", "adamw", got "lbfgs"/, /loss must be one of "mse", "cross-entropy", got 3/]) assert.match(r.stderr, m);
+  r = run("--experiment", "01-baseline", "--seeed", "3");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /unknown argument "--seeed"; valid:\n  --experiment/);
+});
+
+test("a diverging run exits 1 and records nothing", () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lenet-cli-")), "run");
+  const r = run("--experiment", "05-dropout-relu", "--out", out, "--config", '{"optimizer": "sgd", "weightDecay": 0, "lr": 10, "lrFinal": 10, "trainCount": 300, "testCount": 100}');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /error: the run diverged in pass 1/);
+  assert.equal(fs.existsSync(out), false);
+});
