@@ -20,7 +20,7 @@ test("the wasm Conv2DBackpropFilter kernel equals the stock cpu kernel", async (
     const fs = Float32Array.from({ length: fShape.reduce((a, b) => a * b) }, (_, i) => Math.cos(i * 0.3));
     const grad = () => tf.tidy(() => {
       const x = tf.tensor4d(xs, xShape as [number, number, number, number]);
-      const g = tf.grad((f: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(x, f, stride, "valid"))));
+      const g = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, stride, "valid"))));
       return g(tf.tensor4d(fs, fShape as [number, number, number, number])).dataSync() as Float32Array;
     });
     await useBackend("cpu");

@@ -48,7 +48,7 @@ test("weights files round-trip, and another shape is refused", () => {
   fs.writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(header) + "\n"), text.subarray(nl + 1)]));
   assert.throws(() => loadParams(file), /another shape.*"h3w":\[192,40\].*Retrain/);
   fs.writeFileSync(file, text.subarray(0, text.length - 8));
-  assert.throws(() => loadParams(file), /truncated or padded: 39032 bytes of weights, expected 39040/);
+  assert.throws(() => loadParams(file), /truncated or padded: 78072 bytes of weights, expected 78080/);
   fs.writeFileSync(file, "not weights\n");
   assert.throws(() => loadParams(file), /not a lecun1989-ts weights file/);
 });

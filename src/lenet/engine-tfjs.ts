@@ -30,7 +30,7 @@ type Vars = Record<string, tf.Variable>;
 function toVariables(p: Params): Vars {
   const v: Vars = {};
   for (const name of PARAM_NAMES) {
-    const t = tf.tensor(p[name], [...SHAPES[name]]);
+    const t = tf.tensor(Float32Array.from(p[name]), [...SHAPES[name]]);
     if (name === "h2w") {
       // One filter per group of 4 output maps, each over its 8 input maps.
       for (let g = 0; g < 3; g++) v[`h2w${g}`] = tf.variable(t.slice([4 * g, 0, 0, 0], [4, 8, 5, 5]).transpose([2, 3, 1, 0]), true, `h2w${g}`);
@@ -45,17 +45,17 @@ function toVariables(p: Params): Vars {
 }
 
 function fromVariables(v: Vars): Params {
-  return tf.tidy(() => {
-    const p = {} as Params;
-    for (const name of PARAM_NAMES) {
-      let t: tf.Tensor;
-      if (name === "h2w") t = tf.concat([0, 1, 2].map((g) => v[`h2w${g}`].transpose(invert([2, 3, 1, 0]))), 0);
-      else if (name === "h3w") t = tf.gather(v.h3w, invert(H3_ROWS));
-      else t = TO_TFJS[name] ? v[name].transpose(invert(TO_TFJS[name])) : v[name];
-      p[name] = new Float32Array(t.dataSync());
-    }
-    return p;
-  });
+  const p = {} as Params;
+  for (const name of PARAM_NAMES) {
+    const t = tf.tidy(() => {
+      if (name === "h2w") return tf.concat([0, 1, 2].map((g) => v[`h2w${g}`].transpose(invert([2, 3, 1, 0]))), 0);
+      if (name === "h3w") return tf.gather(v.h3w, invert(H3_ROWS));
+      return TO_TFJS[name] ? v[name].transpose(invert(TO_TFJS[name])) : v[name].clone();
+    });
+    p[name] = Float64Array.from(t.dataSync());
+    t.dispose();
+  }
+  return p;
 }
 
 /** The network: x [B,16,16,1] to outputs [B,10]. `mask` is dropout on H2's output, NHWC. */

@@ -1,11 +1,17 @@
-// Picking and building the engine a config asks for.
+// Picking and building the engine a config asks for: "fused" (hand-written, fastest),
+// "tfjs" (the reference definition, on a TensorFlow.js backend), or "auto": fused when it
+// supports the config, else tfjs.
 import type { Config } from "./config";
 import type { Engine } from "./engine";
 import { useBackend } from "./backend";
+import { createFusedEngine, fusedSupports } from "./engine-fused";
 import { createTfjsEngine } from "./engine-tfjs";
 import type { Params } from "./params";
 
 export async function createEngine(config: Config, initial: Params): Promise<Engine> {
+  if (config.engine === "fused" || (config.engine === "auto" && fusedSupports(config) === null)) {
+    return createFusedEngine(config, initial); // says why, if it cannot run the config
+  }
   const backend = await useBackend(config.backend);
   return createTfjsEngine(config, initial, backend);
 }

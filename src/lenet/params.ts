@@ -19,7 +19,11 @@ export const SHAPES = {
 
 export type ParamName = keyof typeof SHAPES;
 export const PARAM_NAMES = Object.keys(SHAPES) as ParamName[];
-export type Params = Record<ParamName, Float32Array>;
+/**
+ * Doubles: the fused engine trains in doubles, and its weights must load back bit for bit.
+ * TensorFlow.js computes in float32 and hands back float32 values, which doubles hold exactly.
+ */
+export type Params = Record<ParamName, Float64Array>;
 
 /** Fan-in of each weight tensor, for the 1989 init. */
 const FAN_IN: Partial<Record<ParamName, number>> = { h1w: 25, h2w: 200, h3w: 192, outw: 30 };
@@ -51,7 +55,7 @@ export function initParams(config: Pick<Config, "seed" | "outputBias">): { param
   const torchRng = new MT19937(config.seed);
   const params = {} as Params;
   for (const name of PARAM_NAMES) {
-    const a = new Float32Array(size(name));
+    const a = new Float64Array(size(name));
     const fan = FAN_IN[name];
     if (fan !== undefined) {
       const scale = f(2.4);
@@ -67,18 +71,18 @@ export function initParams(config: Pick<Config, "seed" | "outputBias">): { param
 
 export function cloneParams(p: Params): Params {
   const out = {} as Params;
-  for (const name of PARAM_NAMES) out[name] = new Float32Array(p[name]);
+  for (const name of PARAM_NAMES) out[name] = new Float64Array(p[name]);
   return out;
 }
 
-// ---- weights files: a little JSON header (names and shapes), then float32 little-endian ----
+// ---- weights files: a little JSON header (names, shapes, dtype), then float64 little-endian ----
 
-const MAGIC = "lecun1989-ts weights v1";
+const MAGIC = "lecun1989-ts weights v2";
 
 export function saveParams(file: string, params: Params): void {
-  const header = JSON.stringify({ format: MAGIC, shapes: SHAPES });
+  const header = JSON.stringify({ format: MAGIC, dtype: "float64", shapes: SHAPES });
   const head = Buffer.from(header + "\n", "utf8");
-  const body = new Float32Array(parameterCount());
+  const body = new Float64Array(parameterCount());
   let o = 0;
   for (const name of PARAM_NAMES) {
     body.set(params[name], o);
@@ -102,8 +106,8 @@ export function loadParams(file: string): Params {
     throw new Error(`${file} holds a network of another shape (${JSON.stringify(header.shapes)}); this network is ${want}. Retrain to get weights for it.`);
   }
   const bytes = buf.length - nl - 1;
-  if (bytes !== parameterCount() * 4) throw new Error(`${file} is truncated or padded: ${bytes} bytes of weights, expected ${parameterCount() * 4}.`);
-  const body = new Float32Array(parameterCount());
+  if (bytes !== parameterCount() * 8) throw new Error(`${file} is truncated or padded: ${bytes} bytes of weights, expected ${parameterCount() * 8}.`);
+  const body = new Float64Array(parameterCount());
   new Uint8Array(body.buffer).set(buf.subarray(nl + 1));
   const params = {} as Params;
   let o = 0;
