@@ -18,6 +18,7 @@ for name in "${names[@]}"; do
   [ -f "$nb" ] || { echo "error: no notebook $nb; valid: $(cd notebooks && ls *.ipynb | sed 's/.ipynb//' | tr '\n' ' ')" >&2; exit 1; }
   echo "== $name"
   start=$SECONDS
-  jupyter nbconvert --to html --execute "$nb" --output-dir reports --ExecutePreprocessor.timeout=-1 --log-level=WARN
+  jupyter nbconvert --to html --template lenet --execute "$nb" --output-dir reports --ExecutePreprocessor.timeout=-1 --log-level=WARN
   echo "   reports/$name.html ($((SECONDS - start)) s)"
 done
+npx tsx scripts/report-index.ts reports

@@ -66,6 +66,17 @@ export const EXPERIMENTS: Readonly<Record<string, Readonly<Config>>> = Object.fr
   "06b-more-data-modern": moreDataModern,
 });
 
+/** The step each step changes (06a changes 01's data, 06b changes 05's). */
+export const BUILDS_ON: Readonly<Record<string, string | null>> = Object.freeze({
+  "01-baseline": null,
+  "02-cross-entropy": "01-baseline",
+  "03-adamw": "02-cross-entropy",
+  "04-augmentation": "03-adamw",
+  "05-dropout-relu": "04-augmentation",
+  "06a-more-data-1989": "01-baseline",
+  "06b-more-data-modern": "05-dropout-relu",
+});
+
 /** A fresh copy of a step's config, with overrides; validated. */
 export function experiment(name: string, overrides: Partial<Config> = {}): Config {
   const base = EXPERIMENTS[name];

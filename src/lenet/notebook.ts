@@ -3,10 +3,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Display } from "tslab";
-import { Config, EXPERIMENTS, experiment } from "./config";
+import { BUILDS_ON, Config, EXPERIMENTS, experiment } from "./config";
 import { mistakeGrid, mistakesOf } from "./mistakes";
 import { PUBLISHED } from "./reference";
 import { recordRun, runDir } from "./results";
+import { StepSummary, summarize, summaryMarkdown, writeSummary } from "./summary";
 import { PassRecord, RunResult, train } from "./train";
 
 // tslab exists only inside the kernel; load it there, so the module also runs from the CLI.
@@ -118,4 +119,48 @@ export function showMistakes(result: RunResult, split: "train" | "test", max = 1
 
 function escape(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** What this step changes from the step it builds on, field by field. */
+export function showConfigDiff(name: string): void {
+  const previous = BUILDS_ON[name];
+  if (!previous) return void tslab().display.html("<p>(the first step: nothing to compare with)</p>");
+  const a = EXPERIMENTS[previous] as Config, b = EXPERIMENTS[name] as Config;
+  const rows = (Object.keys(b) as (keyof Config)[]).filter((k) => k !== "experiment" && a[k] !== b[k]).map((k) => [k, JSON.stringify(a[k]), JSON.stringify(b[k])]);
+  tslab().display.html(frameHtml(new (dfd().DataFrame)(rows, { columns: ["field", previous, name] })));
+}
+
+/** The usual report of a finished run: eval table, curves, the comparison and both mistake grids. */
+export function report(result: RunResult): void {
+  showEvalTable(result.history);
+  showCurves(result.history);
+  showComparison(result);
+  showMistakes(result, "test");
+  showMistakes(result, "train");
+}
+
+/** Test error per step: the mean over seeds with one standard deviation, seed 1337, the reference. */
+export function summaryChartHtml(steps: StepSummary[]): string {
+  const x = steps.map((s) => s.experiment);
+  return plot(
+    [
+      { x, y: steps.map((s) => s.test.mean), error_y: { type: "data", array: steps.map((s) => (Number.isNaN(s.test.std) ? 0 : s.test.std)), visible: true }, name: "this repo, mean ± std over seeds", type: "scatter", mode: "markers", marker: { size: 10 } },
+      { x, y: steps.map((s) => s.seed1337?.test_error ?? null), name: "this repo, seed 1337", mode: "markers", marker: { symbol: "x", size: 9 } },
+      { x, y: steps.map((s) => s.reference?.testError ?? null), name: "2022 reference", mode: "markers", marker: { symbol: "diamond-open", size: 10 } },
+    ],
+    { title: { text: "test error per step" }, yaxis: { title: { text: "test error (%)" }, rangemode: "tozero" }, legend: { orientation: "h", y: -0.25 } },
+    420,
+  );
+}
+
+/** The summary table and chart; writes results/summary.md and the README section (or, in tests, under LENET_RESULTS_ROOT). */
+export function showSummary(): StepSummary[] {
+  const steps = summarize();
+  const markdown = summaryMarkdown(steps);
+  const root = process.env.LENET_RESULTS_ROOT;
+  if (root) writeSummary(markdown, path.join(root, "summary.md"), null);
+  else writeSummary(markdown);
+  tslab().display.markdown(markdown);
+  tslab().display.html(summaryChartHtml(steps));
+  return steps;
 }
