@@ -25,6 +25,26 @@ const invert = (perm: number[]) => {
 };
 const H3_ROWS = Array.from({ length: 192 }, (_, k) => h3RowFromNhwc(k));
 
+/**
+ * H2 as one convolution over all 12 H1 maps, with a [5, 5, 12, 12] filter that is zero
+ * where the connection table has no link: one kernel call instead of slices, three
+ * convolutions and concats. The forward pass multiplies the filter by the table, so the
+ * missing links also get no gradient and stay zero.
+ */
+const h2Index = (kh: number, kw: number, input: number, out: number) => ((kh * 5 + kw) * 12 + input) * 12 + out;
+function eachH2Link(visit: (canonical: number, full: number) => void): void {
+  for (let o = 0; o < 12; o++) {
+    H2_INPUTS[Math.floor(o / 4)].forEach((input, j) => {
+      for (let k = 0; k < 25; k++) visit(o * 200 + j * 25 + k, h2Index(Math.floor(k / 5), k % 5, input, o));
+    });
+  }
+}
+function h2Links(): Float32Array {
+  const links = new Float32Array(5 * 5 * 12 * 12);
+  eachH2Link((_, full) => (links[full] = 1));
+  return links;
+}
+
 type Vars = Record<string, tf.Variable>;
 
 function toVariables(p: Params): Vars {
@@ -32,8 +52,10 @@ function toVariables(p: Params): Vars {
   for (const name of PARAM_NAMES) {
     const t = tf.tensor(Float32Array.from(p[name]), [...SHAPES[name]]);
     if (name === "h2w") {
-      // One filter per group of 4 output maps, each over its 8 input maps.
-      for (let g = 0; g < 3; g++) v[`h2w${g}`] = tf.variable(t.slice([4 * g, 0, 0, 0], [4, 8, 5, 5]).transpose([2, 3, 1, 0]), true, `h2w${g}`);
+      const full = new Float32Array(5 * 5 * 12 * 12);
+      eachH2Link((canonical, at) => (full[at] = p.h2w[canonical]));
+      v.h2w = tf.variable(tf.tensor4d(full, [5, 5, 12, 12]), true, "h2w");
+      v.h2links = tf.variable(tf.tensor4d(h2Links(), [5, 5, 12, 12]), false, "h2links");
     } else if (name === "h3w") {
       v.h3w = tf.variable(tf.gather(t, H3_ROWS), true, "h3w");
     } else {
@@ -48,12 +70,16 @@ function fromVariables(v: Vars): Params {
   const p = {} as Params;
   for (const name of PARAM_NAMES) {
     const t = tf.tidy(() => {
-      if (name === "h2w") return tf.concat([0, 1, 2].map((g) => v[`h2w${g}`].transpose(invert([2, 3, 1, 0]))), 0);
+      if (name === "h2w") return v.h2w.clone();
       if (name === "h3w") return tf.gather(v.h3w, invert(H3_ROWS));
       return TO_TFJS[name] ? v[name].transpose(invert(TO_TFJS[name])) : v[name].clone();
     });
-    p[name] = Float64Array.from(t.dataSync());
+    const values = t.dataSync();
     t.dispose();
+    if (name === "h2w") {
+      p.h2w = new Float64Array(12 * 200);
+      eachH2Link((canonical, full) => (p.h2w[canonical] = values[full]));
+    } else p[name] = Float64Array.from(values);
   }
   return p;
 }
@@ -64,13 +90,9 @@ export function forward(v: Vars, config: Pick<Config, "activation" | "output">, 
   // Pad with -1, the background, as in 1989 (not with zeros).
   const pad = (t: tf.Tensor4D) => tf.pad(t, [[0, 0], [2, 2], [2, 2], [0, 0]], -1);
   const h1 = act(tf.add(tf.conv2d(pad(x), v.h1w as tf.Tensor4D, 2, "valid"), v.h1b)) as tf.Tensor4D;
-  const p = pad(h1);
-  // The H2 connection table: each group of 4 maps sees 8 of the 12 H1 maps.
-  const groups = H2_INPUTS.map((maps, g) => {
-    const input = maps[7] - maps[0] === 7 ? tf.slice(p, [0, 0, 0, maps[0]], [-1, -1, -1, 8]) : tf.concat([tf.slice(p, [0, 0, 0, 0], [-1, -1, -1, 4]), tf.slice(p, [0, 0, 0, 8], [-1, -1, -1, 4])], 3);
-    return tf.conv2d(input as tf.Tensor4D, v[`h2w${g}`] as tf.Tensor4D, 2, "valid");
-  });
-  let h2 = act(tf.add(tf.concat(groups, 3), v.h2b));
+  // H2 sees only the H1 maps its connection table links it to: the filter, masked.
+  const h2w = tf.mul(v.h2w, v.h2links) as tf.Tensor4D;
+  let h2 = act(tf.add(tf.conv2d(pad(h1), h2w, 2, "valid"), v.h2b));
   if (mask) h2 = tf.mul(h2, mask);
   const h3 = act(tf.add(tf.matMul(tf.reshape(h2, [-1, 192]), v.h3w), v.h3b));
   const out = tf.add(tf.matMul(h3, v.outw), v.outb) as tf.Tensor2D;
@@ -91,7 +113,7 @@ const maskToNhwc = (m: Float32Array) => tf.tidy(() => tf.tensor(m, [1, 12, 4, 4]
 
 export function createTfjsEngine(config: Config, initial: Params, backend: string): Engine {
   const v = toVariables(initial);
-  const names = Object.keys(v);
+  const names = Object.keys(v).filter((n) => v[n].trainable);
   const adamw = config.optimizer === "adamw" ? new AdamW(config.weightDecay) : null;
   const state = adamw ? names.map((n) => ({ m: tf.variable(tf.zerosLike(v[n]), false), s: tf.variable(tf.zerosLike(v[n]), false) })) : [];
   let t = 0; // optimizer steps taken
@@ -127,7 +149,7 @@ export function createTfjsEngine(config: Config, initial: Params, backend: strin
     },
     params: () => fromVariables(v),
     dispose() {
-      for (const n of names) v[n].dispose();
+      for (const n of Object.keys(v)) v[n].dispose();
       for (const s of state) (s.m.dispose(), s.s.dispose());
     },
   };
