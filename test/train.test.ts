@@ -28,6 +28,8 @@ test("evaluate: losses and misses of known outputs", () => {
     step: () => 0,
     predict: (_images, count) => Float32Array.from({ length: count * 10 }, (_, j) => (j < 10 ? 0 : j % 10 === 3 ? 1 : -1)),
     params: () => { throw new Error("unused"); },
+    optimizerState: () => null,
+    setOptimizerState: () => {},
     dispose: () => {},
   };
   const split = data.test;

@@ -3,6 +3,7 @@
 //   npm run train -- --experiment 03-adamw --config '{"passes": 5}'
 import * as path from "path";
 import { Config, EXPERIMENTS, experiment } from "../lenet/config";
+import { checkpointPath } from "../lenet/checkpoint";
 import { recordRun, runDir } from "../lenet/results";
 import { train } from "../lenet/train";
 import { main, parseArgs } from "./args";
@@ -32,7 +33,8 @@ main(async () => {
   const config = experiment(args.experiment, overrides);
   const dir = args.out ? path.resolve(args.out) : runDir(config);
   console.log(`training ${config.experiment}, seed ${config.seed}, ${config.passes} passes; recording into ${path.relative(process.cwd(), dir) || "."}`);
-  const result = await train(config);
+  // Interrupted? The same command continues from the last completed pass.
+  const result = await train(config, { checkpoint: checkpointPath(config) });
   recordRun(result, dir);
   console.log(`done in ${result.seconds.toFixed(1)} s on engine ${result.engine} (${result.backend}); recorded in ${dir}`);
 });

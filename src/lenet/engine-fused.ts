@@ -464,6 +464,13 @@ function update(net: FusedNet, lr: number, adamw: { opt: AdamW; m: Float64Array;
   for (let i = 0; i < PARAM_COUNT; i++) params[i] -= lr * grads[i];
 }
 
+/** A flat array as canonical per-tensor copies. */
+function copyOut(flat: Float64Array): Params {
+  const views = viewsOf(flat), p = {} as Params;
+  for (const name of PARAM_NAMES) p[name] = Float64Array.from(views[name]);
+  return p;
+}
+
 export function createFusedEngine(config: Config, initial: Params): Engine {
   const why = fusedSupports(config);
   if (why) throw new Error(`the fused engine cannot run this config: ${why}. Use engine "tfjs".`);
@@ -487,10 +494,15 @@ export function createFusedEngine(config: Config, initial: Params): Engine {
       }
       return result;
     },
-    params() {
-      const p = {} as Params;
-      for (const name of PARAM_NAMES) p[name] = Float64Array.from(net.p[name]);
-      return p;
+    params: () => copyOut(net.params),
+    optimizerState: () => (adamw ? { t: adamw.t, m: copyOut(adamw.m), v: copyOut(adamw.v) } : null),
+    setOptimizerState(state) {
+      if (!adamw) return;
+      adamw.t = state.t;
+      for (const name of PARAM_NAMES) {
+        adamw.m.set(state.m[name], OFFSET[name]);
+        adamw.v.set(state.v[name], OFFSET[name]);
+      }
     },
     dispose() {},
   };

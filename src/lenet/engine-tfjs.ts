@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Config } from "./config";
 import type { Engine } from "./engine";
-import { H2_INPUTS, PARAM_NAMES, Params, SHAPES } from "./params";
+import { H2_INPUTS, PARAM_NAMES, ParamName, Params, SHAPES, zeroParams } from "./params";
 import { AdamW } from "./optim";
 
 // TensorFlow.js wants NHWC activations and [kh, kw, in, out] filters; the canonical layout
@@ -47,30 +47,29 @@ function h2Links(): Float32Array {
 
 type Vars = Record<string, tf.Variable>;
 
-function toVariables(p: Params): Vars {
-  const v: Vars = {};
+/** Canonical arrays (parameters, or AdamW's moments of them) as tensors in the tfjs layout. */
+function toTfjsLayout(p: Params): Record<ParamName, tf.Tensor> {
+  const out = {} as Record<ParamName, tf.Tensor>;
   for (const name of PARAM_NAMES) {
-    const t = tf.tensor(Float32Array.from(p[name]), [...SHAPES[name]]);
-    if (name === "h2w") {
-      const full = new Float32Array(5 * 5 * 12 * 12);
-      eachH2Link((canonical, at) => (full[at] = p.h2w[canonical]));
-      v.h2w = tf.variable(tf.tensor4d(full, [5, 5, 12, 12]), true, "h2w");
-      v.h2links = tf.variable(tf.tensor4d(h2Links(), [5, 5, 12, 12]), false, "h2links");
-    } else if (name === "h3w") {
-      v.h3w = tf.variable(tf.gather(t, H3_ROWS), true, "h3w");
-    } else {
-      v[name] = tf.variable(TO_TFJS[name] ? t.transpose(TO_TFJS[name]) : t, true, name);
-    }
-    t.dispose();
+    out[name] = tf.tidy(() => {
+      if (name === "h2w") {
+        const full = new Float32Array(5 * 5 * 12 * 12);
+        eachH2Link((canonical, at) => (full[at] = p.h2w[canonical]));
+        return tf.tensor4d(full, [5, 5, 12, 12]);
+      }
+      const t = tf.tensor(Float32Array.from(p[name]), [...SHAPES[name]]);
+      if (name === "h3w") return tf.gather(t, H3_ROWS);
+      return TO_TFJS[name] ? t.transpose(TO_TFJS[name]) : t;
+    });
   }
-  return v;
+  return out;
 }
 
-function fromVariables(v: Vars): Params {
+/** Tensors in the tfjs layout back to canonical arrays. */
+function fromTfjsLayout(v: Record<ParamName, tf.Tensor>): Params {
   const p = {} as Params;
   for (const name of PARAM_NAMES) {
     const t = tf.tidy(() => {
-      if (name === "h2w") return v.h2w.clone();
       if (name === "h3w") return tf.gather(v.h3w, invert(H3_ROWS));
       return TO_TFJS[name] ? v[name].transpose(invert(TO_TFJS[name])) : v[name].clone();
     });
@@ -83,6 +82,13 @@ function fromVariables(v: Vars): Params {
   }
   return p;
 }
+
+const variables = (p: Params, trainable: boolean) => {
+  const t = toTfjsLayout(p);
+  const v = {} as Record<ParamName, tf.Variable>;
+  for (const name of PARAM_NAMES) (v[name] = tf.variable(t[name], trainable, trainable ? name : undefined)), t[name].dispose();
+  return v;
+};
 
 /** The network: x [B,16,16,1] to outputs [B,10]. `mask` is dropout on H2's output, NHWC. */
 export function forward(v: Vars, config: Pick<Config, "activation" | "output">, x: tf.Tensor4D, mask: tf.Tensor | null): tf.Tensor2D {
@@ -112,10 +118,11 @@ export function lossOf(config: Pick<Config, "loss">, out: tf.Tensor2D, labels: t
 const maskToNhwc = (m: Float32Array) => tf.tidy(() => tf.tensor(m, [1, 12, 4, 4]).transpose([0, 2, 3, 1]));
 
 export function createTfjsEngine(config: Config, initial: Params, backend: string): Engine {
-  const v = toVariables(initial);
-  const names = Object.keys(v).filter((n) => v[n].trainable);
+  const params = variables(initial, true);
+  const v: Vars = { ...params, h2links: tf.variable(tf.tensor4d(h2Links(), [5, 5, 12, 12]), false) };
   const adamw = config.optimizer === "adamw" ? new AdamW(config.weightDecay) : null;
-  const state = adamw ? names.map((n) => ({ m: tf.variable(tf.zerosLike(v[n]), false), s: tf.variable(tf.zerosLike(v[n]), false) })) : [];
+  const zeros = () => variables(zeroParams(), false);
+  const moments = adamw ? { m: zeros(), s: zeros() } : null;
   let t = 0; // optimizer steps taken
 
   return {
@@ -127,30 +134,41 @@ export function createTfjsEngine(config: Config, initial: Params, backend: strin
         const xs = tf.tensor4d(x, [1, 16, 16, 1]);
         const ys = tf.tensor1d([label], "int32");
         const m = mask ? maskToNhwc(mask) : null;
-        const { value, grads } = tf.variableGrads(() => lossOf(config, forward(v, config, xs, m), ys), names.map((n) => v[n]));
-        names.forEach((n, i) => {
-          const g = grads[v[n].name];
-          if (!adamw) v[n].assign(tf.sub(v[n], tf.mul(g, lr)));
+        const { value, grads } = tf.variableGrads(() => lossOf(config, forward(v, config, xs, m), ys), PARAM_NAMES.map((n) => params[n]));
+        for (const n of PARAM_NAMES) {
+          const p = params[n], g = grads[p.name];
+          if (!adamw || !moments) p.assign(tf.sub(p, tf.mul(g, lr)));
           else {
             // AdamW as PyTorch does it (optim.ts has the formula, for one number).
             const c = adamw.coefficients(t, lr);
-            const s = state[i];
-            s.m.assign(tf.add(tf.mul(s.m, adamw.beta1), tf.mul(g, 1 - adamw.beta1)));
-            s.s.assign(tf.add(tf.mul(s.s, adamw.beta2), tf.mul(tf.square(g), 1 - adamw.beta2)));
-            const denom = tf.add(tf.div(tf.sqrt(s.s), c.bias2Sqrt), adamw.eps);
-            v[n].assign(tf.sub(tf.mul(v[n], c.decay), tf.mul(tf.div(s.m, denom), c.stepSize)));
+            const m1 = moments.m[n], m2 = moments.s[n];
+            m1.assign(tf.add(tf.mul(m1, adamw.beta1), tf.mul(g, 1 - adamw.beta1)));
+            m2.assign(tf.add(tf.mul(m2, adamw.beta2), tf.mul(tf.square(g), 1 - adamw.beta2)));
+            const denom = tf.add(tf.div(tf.sqrt(m2), c.bias2Sqrt), adamw.eps);
+            p.assign(tf.sub(tf.mul(p, c.decay), tf.mul(tf.div(m1, denom), c.stepSize)));
           }
-        });
+        }
         return value.dataSync()[0];
       });
     },
     predict(images, count) {
       return tf.tidy(() => forward(v, config, tf.tensor4d(images.subarray(0, count * 256), [count, 16, 16, 1]), null).dataSync() as Float32Array);
     },
-    params: () => fromVariables(v),
+    params: () => fromTfjsLayout(params),
+    optimizerState: () => (moments ? { t, m: fromTfjsLayout(moments.m), v: fromTfjsLayout(moments.s) } : null),
+    setOptimizerState(state) {
+      if (!moments) return;
+      const m = toTfjsLayout(state.m), s = toTfjsLayout(state.v);
+      for (const n of PARAM_NAMES) {
+        moments.m[n].assign(m[n]);
+        moments.s[n].assign(s[n]);
+        m[n].dispose();
+        s[n].dispose();
+      }
+      t = state.t;
+    },
     dispose() {
-      for (const n of Object.keys(v)) v[n].dispose();
-      for (const s of state) (s.m.dispose(), s.s.dispose());
+      for (const x of [v, moments?.m ?? {}, moments?.s ?? {}]) for (const k of Object.keys(x)) (x as Vars)[k].dispose();
     },
   };
 }

@@ -16,7 +16,16 @@ export interface Engine {
   predict(images: Float32Array, count: number): Float32Array;
   /** The current parameters, in the canonical layout. */
   params(): Params;
+  /** AdamW's step count and moments, canonical layout (null for SGD): to checkpoint a run. */
+  optimizerState(): OptimizerState | null;
+  setOptimizerState(state: OptimizerState): void;
   dispose(): void;
+}
+
+export interface OptimizerState {
+  t: number; // steps taken
+  m: Params; // first moments
+  v: Params; // second moments
 }
 
 /** What each engine supports; `auto` picks the first engine whose check passes. */

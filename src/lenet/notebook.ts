@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Display } from "tslab";
 import { BUILDS_ON, Config, EXPERIMENTS, experiment } from "./config";
+import { checkpointPath } from "./checkpoint";
 import { mistakeGrid, mistakesOf } from "./mistakes";
 import { PUBLISHED } from "./reference";
 import { recordRun, runDir } from "./results";
@@ -64,7 +65,10 @@ export function showCurves(history: PassRecord[]): void {
 export async function trainWithProgress(config: Config): Promise<RunResult> {
   const progress: Display = tslab().newDisplay();
   progress.html(`<p>starting ${escape(config.experiment)}, ${config.passes} passes over ${config.trainCount} digits&hellip;</p>`);
+  const root = process.env.LENET_RESULTS_ROOT;
   return train(config, {
+    // An interrupted kernel loses nothing: rerunning the cell continues from the last pass.
+    checkpoint: root ? checkpointPath(config, root) : checkpointPath(config),
     onPass: (h, history) => {
       const status = `pass ${h.pass} of ${config.passes}: train error ${h.train_error.toFixed(2)}% (${h.train_misses}), test error ${h.test_error.toFixed(2)}% (${h.test_misses}), ${h.seconds.toFixed(1)} s`;
       progress.html(`<p><b>${status}</b></p>${curvesHtml(history)}`);

@@ -69,6 +69,12 @@ export function initParams(config: Pick<Config, "seed" | "outputBias">): { param
   return { params, torchRng };
 }
 
+export function zeroParams(): Params {
+  const out = {} as Params;
+  for (const name of PARAM_NAMES) out[name] = new Float64Array(size(name));
+  return out;
+}
+
 export function cloneParams(p: Params): Params {
   const out = {} as Params;
   for (const name of PARAM_NAMES) out[name] = new Float64Array(p[name]);

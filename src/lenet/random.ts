@@ -33,6 +33,18 @@ export class MT19937 {
     this.index = 0;
   }
 
+  /** The generator's whole state, to checkpoint a run; `restore` takes it back. */
+  snapshot(): { state: number[]; index: number } {
+    return { state: Array.from(this.state), index: this.index };
+  }
+
+  restore(s: { state: number[]; index: number }): this {
+    if (s.state.length !== N || !(s.index >= 0 && s.index <= N)) throw new Error("not an MT19937 snapshot");
+    this.state.set(s.state);
+    this.index = s.index;
+    return this;
+  }
+
   /** The next 32-bit output, as an unsigned integer. */
   nextU32(): number {
     if (this.index >= N) this.twist();

@@ -7,7 +7,7 @@ import * as path from "path";
 import { Config, EXPERIMENTS } from "./config";
 import { mistakeGrid, mistakesOf } from "./mistakes";
 import { loadParams, Params, saveParams } from "./params";
-import { commit, machine, ROOT, versions } from "./provenance";
+import { machine, ROOT, versions } from "./provenance";
 import type { PassRecord, RunResult } from "./train";
 
 export const RESULTS_DIR = path.join(ROOT, "results");
@@ -72,7 +72,7 @@ export function recordRun(result: RunResult, dir: string = runDir(result.config)
     seed: config.seed,
     seconds: result.seconds,
     recorded: new Date().toISOString(),
-    commit: commit(),
+    commit: result.commit,
     versions: versions(),
     machine: machine(),
     data: {
@@ -97,6 +97,7 @@ export function recordRun(result: RunResult, dir: string = runDir(result.config)
   if (fs.existsSync(dir)) fs.renameSync(dir, old);
   fs.renameSync(tmp, dir);
   fs.rmSync(old, { recursive: true, force: true });
+  if (result.checkpoint) fs.rmSync(result.checkpoint, { force: true }); // recorded: nothing left to resume
   return dir;
 }
 

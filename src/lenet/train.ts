@@ -5,7 +5,9 @@ import { Config, learningRate, validateConfig } from "./config";
 import { Dataset, loadData, PIXELS, Split } from "./data";
 import type { Engine } from "./engine";
 import { createEngine } from "./engines";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { initParams, Params } from "./params";
+import { commit } from "./provenance";
 import { drawShift, MT19937, torchRandDouble } from "./random";
 
 export interface Evaluation {
@@ -37,6 +39,8 @@ export interface RunResult {
   final: { train: Evaluation; test: Evaluation };
   params: Params;
   seconds: number;
+  commit: string; // the code's commit when the run started
+  checkpoint?: string; // removed once the run is recorded
 }
 
 export interface TrainOptions {
@@ -45,6 +49,8 @@ export interface TrainOptions {
   onPass?: (record: PassRecord, history: PassRecord[]) => void | Promise<void>;
   log?: (line: string) => void; // the eval lines; default console.log
   initial?: Params; // start from these instead of the seed's init (tests)
+  /** Checkpoint file, written after every pass; a run finding its own checkpoint there resumes from it. */
+  checkpoint?: string;
 }
 
 export class DivergedError extends Error {}
@@ -129,15 +135,28 @@ export async function train(config: Config, options: TrainOptions = {}): Promise
   const init = initParams(config);
   const torchRng = init.torchRng; // dropout masks continue after the init draws
   const numpyRng = new MT19937(config.seed); // shifts: a generator of their own
-  const engine = await createEngine(config, options.initial ?? init.params);
+  let engine = await createEngine(config, options.initial ?? init.params);
+  let history: PassRecord[] = [];
+  let evalLines: string[] = [];
+  let secondsBefore = 0; // training time before a resume
+  const saved = options.checkpoint ? loadCheckpoint(options.checkpoint, config, engine, log) : null;
+  if (saved) {
+    log(`resuming ${config.experiment} after pass ${saved.passes} of ${config.passes} from ${options.checkpoint}`);
+    engine.dispose();
+    engine = await createEngine(config, saved.params);
+    if (saved.optimizer) engine.setOptimizerState(saved.optimizer);
+    torchRng.restore(saved.rng.torch);
+    numpyRng.restore(saved.rng.numpy);
+    ({ history, evalLines } = saved);
+    secondsBefore = saved.seconds;
+  }
   const x = new Float32Array(PIXELS);
   const mask = config.dropout > 0 ? new Float32Array(192) : null;
-  const history: PassRecord[] = [];
-  const evalLines: string[] = [];
   const started = Date.now();
   let final: RunResult["final"] | undefined;
+  const code = commit(); // at the start: the code that runs, even if the checkout moves on
   try {
-    for (let pass = 0; pass < config.passes; pass++) {
+    for (let pass = history.length; pass < config.passes; pass++) {
       const t0 = Date.now();
       const lr = learningRate(config, pass);
       const { images, labels } = data.train;
@@ -172,10 +191,18 @@ export async function train(config: Config, options: TrainOptions = {}): Promise
         seconds: (Date.now() - t0) / 1000,
       };
       history.push(record);
+      if (options.checkpoint) {
+        const rng = { torch: torchRng.snapshot(), numpy: numpyRng.snapshot() };
+        const seconds = secondsBefore + (Date.now() - started) / 1000;
+        saveCheckpoint(options.checkpoint, { config, engine: engine.name, backend: engine.backend, commit: code, passes: pass + 1, seconds, history, evalLines, params: engine.params(), optimizer: engine.optimizerState(), rng });
+      }
       await options.onPass?.(record, history);
       await tick(); // let a notebook kernel send its output
     }
-    return { config, engine: engine.name, backend: engine.backend, data, history, evalLines, final: final!, params: engine.params(), seconds: (Date.now() - started) / 1000 };
+    // A run resumed after its last pass has trained no pass here: evaluate its weights.
+    final ??= { train: evaluate(engine, config, data.train), test: evaluate(engine, config, data.test) };
+    const seconds = secondsBefore + (Date.now() - started) / 1000;
+    return { config, engine: engine.name, backend: engine.backend, data, history, evalLines, final, params: engine.params(), seconds, commit: code, checkpoint: options.checkpoint };
   } finally {
     engine.dispose();
   }
