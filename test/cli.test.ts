@@ -31,3 +31,39 @@ test("a diverging run exits 1 and records nothing", () => {
   assert.match(r.stderr, /error: the run diverged in pass 1/);
   assert.equal(fs.existsSync(out), false);
 });
+
+test("a config the chosen engine or machine cannot run: exit 1, saying what to change", () => {
+  let r = run("--experiment", "01-baseline", "--engine", "fused", "--backend", "wasm", "--passes", "1");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /the fused engine runs in plain JavaScript: backend "wasm" applies to engine "tfjs" only/);
+  if (!fs.existsSync(path.join(root, "node_modules/@tensorflow/tfjs-node/package.json"))) {
+    r = run("--experiment", "01-baseline", "--engine", "tfjs", "--backend", "tensorflow", "--passes", "1");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no TensorFlow\.js backend could be set up \(tensorflow: not installed\)\. Valid backends: auto, tensorflow, wasm, cpu/);
+  }
+});
+
+test("the sweep's parallel runs give the numbers of the same runs one by one", async () => {
+  const { train } = await import("../src/lenet/train");
+  const { experiment } = await import("../src/lenet/config");
+  const { readSeeds } = await import("../src/lenet/seeds");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lenet-sweep-"));
+  const csv = path.join(dir, "seeds.csv");
+  const edits = { trainCount: 300, testCount: 200, passes: 2 };
+  const sweep = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", path.join(root, "src/cli/sweep.ts"), "--experiments", "01-baseline,04-augmentation", "--seeds", "1,2", "--config", JSON.stringify(edits), "--csv", csv, "--out", path.join(dir, "runs"), ...args], { cwd: root, encoding: "utf8" });
+  let r = sweep("--workers", "2");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /sweep: 4 runs on 2 workers/);
+  const rows = readSeeds(csv);
+  assert.equal(rows.length, 4);
+  for (const row of rows) {
+    const one = await train(experiment(row.experiment, { ...edits, seed: row.seed }), { log: () => {} });
+    assert.equal(row.test_misses, one.final.test.misses);
+    assert.equal(row.train_misses, one.final.train.misses);
+    assert.equal(row.test_error, one.final.test.error * 100);
+  }
+  // Run again: nothing to do, and the earlier rows are all still there.
+  r = sweep();
+  assert.match(r.stdout, /sweep: 0 runs on \d+ workers, 4 already in/);
+  assert.deepEqual(readSeeds(csv), rows);
+});

@@ -224,10 +224,10 @@ test("fused gradients equal central finite differences in double precision", () 
   }
 });
 
-test("engine choice: auto and fused give the fused engine, tfjs the reference", async () => {
+test("engine choice: auto and fused give the fused engine, tfjs (or a named backend) the reference", async () => {
   const initial = initParams(experiment("01-baseline")).params;
-  for (const [engine, want] of [["auto", "fused"], ["fused", "fused"], ["tfjs", "tfjs"]] as const) {
-    const e = await createEngine(experiment("05-dropout-relu", { engine, backend: "wasm" }), initial);
+  for (const [engine, backend, want] of [["auto", "auto", "fused"], ["fused", "auto", "fused"], ["tfjs", "wasm", "tfjs"], ["auto", "wasm", "tfjs"]] as const) {
+    const e = await createEngine(experiment("05-dropout-relu", { engine, backend }), initial);
     try {
       assert.equal(e.name, want);
       assert.equal(e.backend, want === "fused" ? "js" : "wasm");
@@ -237,7 +237,7 @@ test("engine choice: auto and fused give the fused engine, tfjs the reference", 
   }
 });
 
-test("fused engine: params() are float32 copies in the canonical layout, untouched by later steps", () => {
+test("fused engine: params() are float64 copies in the canonical layout, untouched by later steps", () => {
   const config = experiment("01-baseline");
   const initial = initParams(config).params;
   const engine = createFusedEngine(config, initial);

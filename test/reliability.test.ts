@@ -19,7 +19,7 @@ const withoutTimes = (h: { seconds: number }[]) => h.map(({ seconds: _s, ...rest
 for (const [name, engine] of [["05-dropout-relu", "fused"], ["04-augmentation", "tfjs"]] as const) {
   test(`a run stopped after pass 2 resumes and ends bit for bit as the uninterrupted run (${name}, ${engine})`, async () => {
     // AdamW moments, shifts and dropout masks all have to be carried across the stop.
-    const config: Config = experiment(name, { engine, backend: "wasm", trainCount: 300, testCount: 100, passes: 4 });
+    const config: Config = experiment(name, { engine, backend: engine === "tfjs" ? "wasm" : "auto", trainCount: 300, testCount: 100, passes: 4 });
     const data = loadData(config, { log: quiet });
     const whole = await train(config, { data, log: quiet });
     const checkpoint = path.join(tmp(), "run.json");

@@ -19,7 +19,18 @@ main(async () => {
     workers: `parallel runs (default: the ${os.cpus().length} cores)`,
     engine: "auto | fused | tfjs (default auto)",
     csv: `the file to append to (default ${path.relative(ROOT, SEEDS_CSV)})`,
+    config: "config edits for every run, as JSON (such runs are not the steps' own, and the summary leaves them out)",
+    out: `where each run records its folder (default ${path.relative(ROOT, path.join(RUNS_DIR, "sweep"))})`,
   });
+  let edits = {};
+  if (args.config) {
+    try {
+      edits = JSON.parse(args.config);
+    } catch (e) {
+      throw new Error(`--config must be a JSON object of config fields: ${(e as Error).message}`);
+    }
+  }
+  const outRoot = path.resolve(args.out ?? path.join(RUNS_DIR, "sweep"));
   const names = (args.experiments ?? Object.keys(EXPERIMENTS).join(",")).split(",");
   const seeds = (args.seeds ?? "1337,1,2,3,4").split(",").map(Number);
   const workers = Number(args.workers ?? os.cpus().length);
@@ -29,7 +40,7 @@ main(async () => {
   // Validate every config before starting anything; longest runs first keeps cores busy.
   const done = new Set(readSeeds(csv).map((r) => `${r.experiment}/${r.seed}/${r.config}`));
   const jobs = names
-    .flatMap((name) => seeds.map((seed) => experiment(name, { seed, engine })))
+    .flatMap((name) => seeds.map((seed) => experiment(name, { ...edits, seed, engine })))
     .filter((c) => !done.has(`${c.experiment}/${c.seed}/${configHash(c)}`))
     .sort((a, b) => b.trainCount * b.passes - a.trainCount * a.passes);
   const skipped = names.length * seeds.length - jobs.length;
@@ -38,8 +49,8 @@ main(async () => {
   const started = Date.now();
   const runOne = (config: (typeof jobs)[number]) =>
     new Promise<void>((resolve) => {
-      const out = path.join(RUNS_DIR, "sweep", `${config.experiment}-seed${config.seed}`);
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/train.ts"), "--experiment", config.experiment, "--seed", String(config.seed), "--engine", config.engine, "--out", out], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+      const out = path.join(outRoot, `${config.experiment}-seed${config.seed}-${configHash(config)}`);
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/train.ts"), "--experiment", config.experiment, "--config", JSON.stringify({ ...edits, seed: config.seed, engine: config.engine }), "--out", out], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       child.stderr.on("data", (d) => (stderr += d));
       child.on("close", (code) => {

@@ -9,7 +9,11 @@ import { createTfjsEngine } from "./engine-tfjs";
 import type { Params } from "./params";
 
 export async function createEngine(config: Config, initial: Params): Promise<Engine> {
-  if (config.engine === "fused" || (config.engine === "auto" && fusedSupports(config) === null)) {
+  if (config.engine === "fused" && config.backend !== "auto") {
+    throw new Error(`the fused engine runs in plain JavaScript: backend "${config.backend}" applies to engine "tfjs" only. Set backend "auto", or engine "tfjs".`);
+  }
+  // "auto" means fused, unless a TensorFlow.js backend was asked for by name.
+  if (config.engine === "fused" || (config.engine === "auto" && config.backend === "auto" && fusedSupports(config) === null)) {
     return createFusedEngine(config, initial); // says why, if it cannot run the config
   }
   const backend = await useBackend(config.backend);
