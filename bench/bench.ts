@@ -4,6 +4,7 @@
 //   npm run bench                  a table
 //   npm run bench -- --json        one JSON object instead
 //   npm run bench -- --out FILE    also write that JSON object to FILE
+//   npm run bench -- --out results/bench.json --readme   and the table into the README
 // Speed is measured here and only here: no test asserts a timing.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -15,7 +16,8 @@ import { loadData, PIXELS, Split } from "../src/lenet/data";
 import { createEngine } from "../src/lenet/engines";
 import { writeFileAtomic } from "../src/lenet/files";
 import { initParams, saveParams } from "../src/lenet/params";
-import { machine, packageVersion, versions } from "../src/lenet/provenance";
+import { machine, packageVersion, ROOT, versions } from "../src/lenet/provenance";
+import { fillReadme } from "../src/lenet/summary";
 import { evaluate } from "../src/lenet/train";
 
 export const TORCH_SCRIPT = path.join(__dirname, "torch_lenet.py");
@@ -93,7 +95,7 @@ async function measure(config: Config, train: Split, steps: number, warmup: numb
 }
 
 async function main() {
-  const { values: opts } = parseArgs({ options: { json: { type: "boolean" }, out: { type: "string" } } });
+  const { values: opts } = parseArgs({ options: { json: { type: "boolean" }, out: { type: "string" }, readme: { type: "boolean" } } });
   const log = (line: string) => console.error(line); // stdout is for the result
   const base = experiment("01-baseline");
   const data = loadData(base, { log });
@@ -124,16 +126,23 @@ async function main() {
   if (torch) for (const r of rows) r.ratioToPytorch = r.stepsPerSecond / torch.stepsPerSecond;
   const report = { date: new Date().toISOString(), machine: machine(), versions: { ...versions(), torch: torchVersion }, rows, notes };
   if (opts.out) writeFileAtomic(opts.out, JSON.stringify(report, null, 1) + "\n");
-  if (opts.json) {
-    console.log(JSON.stringify(report));
-    return;
-  }
   const m = report.machine;
-  console.log(`step 01 network, per-example SGD on ${m.cpu} (${m.cores} cores), ${report.date}\n`);
+  const title = `step 01 network, per-example SGD on ${m.cpu} (${m.cores} cores), ${report.date.slice(0, 10)}`;
   const table = [["engine", "backend", "steps/s", "eval s", "vs PyTorch"]];
   for (const r of rows) {
     table.push([r.engine, r.backend, Math.round(r.stepsPerSecond).toLocaleString("en-US"), r.evalSeconds.toFixed(3), r.ratioToPytorch === undefined ? "" : `${r.ratioToPytorch.toFixed(2)}x`]);
   }
+  if (opts.readme) {
+    // The README's performance table, between its markers, from this very run.
+    const md = [`${title}, from \`npm run bench\` (\`${opts.out ? path.relative(ROOT, opts.out) : "not saved"}\`):`, "", ...table.map((row) => `| ${row.join(" | ")} |`)];
+    md.splice(3, 0, "|---|---|---:|---:|---:|");
+    fillReadme("bench", md.join("\n"));
+  }
+  if (opts.json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
+  console.log(`${title}\n`);
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   for (const row of table) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
   console.log(`\nsteps/s: training steps (forward, backward, update) per second, after a warm-up`);

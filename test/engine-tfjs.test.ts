@@ -10,17 +10,19 @@ import { createTfjsEngine } from "../src/lenet/engine-tfjs";
 import { cloneParams, initParams, PARAM_NAMES, Params } from "../src/lenet/params";
 
 test("the wasm Conv2DBackpropFilter kernel equals the stock cpu kernel", async () => {
-  const cases: [number[], number[], number][] = [
-    [[1, 20, 20, 1], [5, 5, 1, 12], 2], // H1
-    [[3, 12, 12, 8], [5, 5, 8, 4], 2], // H2, a batch of 3
-    [[2, 9, 7, 3], [3, 2, 3, 5], 1],
+  const cases: [number[], number[], number, "valid" | "same"][] = [
+    [[1, 20, 20, 1], [5, 5, 1, 12], 2, "valid"], // H1
+    [[1, 12, 12, 12], [5, 5, 12, 12], 2, "valid"], // H2
+    [[3, 12, 12, 8], [5, 5, 8, 4], 2, "valid"], // a batch of 3
+    [[2, 9, 7, 3], [3, 2, 3, 5], 1, "valid"],
+    [[2, 9, 7, 3], [3, 4, 3, 5], 2, "same"], // padding, uneven sizes
   ];
-  for (const [xShape, fShape, stride] of cases) {
+  for (const [xShape, fShape, stride, pad] of cases) {
     const xs = Float32Array.from({ length: xShape.reduce((a, b) => a * b) }, (_, i) => Math.sin(i * 1.7));
     const fs = Float32Array.from({ length: fShape.reduce((a, b) => a * b) }, (_, i) => Math.cos(i * 0.3));
     const grad = () => tf.tidy(() => {
       const x = tf.tensor4d(xs, xShape as [number, number, number, number]);
-      const g = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, stride, "valid"))));
+      const g = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, stride, pad))));
       return g(tf.tensor4d(fs, fShape as [number, number, number, number])).dataSync() as Float32Array;
     });
     await useBackend("cpu");

@@ -43,8 +43,11 @@ async function tryBackend(name: ResolvedBackend): Promise<string | null> {
 /**
  * The wasm backend has no kernel for the filter gradient of a convolution, so it cannot
  * train a convnet as shipped. This supplies it, registered as a kernel so that the model
- * code and tf.grad stay stock: dW[kh,kw,ci,co] = sum over b,oh,ow of
- * x[b, oh*sh + kh*dh - top, ow*sw + kw*dw - left, ci] * dy[b,oh,ow,co], NHWC.
+ * code and tf.grad stay stock. The filter gradient of a strided convolution is itself a
+ * convolution, which wasm has (XNNPACK, SIMD):
+ *   dW[kh,kw,ci,co] = sum over b,oh,ow of x[b, oh*s + kh - top, ow*s + kw - left, ci] * dy[b,oh,ow,co]
+ * is the convolution of x, read as [ci, H, W, b] (channels as the batch), with dy, read as
+ * a filter [oh, ow, b, co], at dilation s; its first kh x kw outputs, transposed.
  */
 export function registerWasmConv2DBackpropFilter(): void {
   if (tf.getKernel("Conv2DBackpropFilter", "wasm")) return;
@@ -62,41 +65,18 @@ export function registerWasmConv2DBackpropFilter(): void {
       };
       if (dataFormat !== "NHWC") throw new Error(`Conv2DBackpropFilter on wasm: only NHWC is supported, got ${dataFormat}`);
       const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, "channelsLast");
-      const wasmBackend = backend as unknown as {
-        typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-        makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-      };
-      const xs = wasmBackend.typedArrayFromHeap(x);
-      const dys = wasmBackend.typedArrayFromHeap(dy);
-      const out = wasmBackend.makeOutput(filterShape, "float32");
-      const dw = wasmBackend.typedArrayFromHeap(out);
-      dw.fill(0);
-      const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-      const top = info.padInfo.top, left = info.padInfo.left;
-      for (let b = 0; b < batchSize; b++) {
-        for (let oh = 0; oh < outHeight; oh++) {
-          for (let ow = 0; ow < outWidth; ow++) {
-            const dyBase = ((b * outHeight + oh) * outWidth + ow) * outChannels;
-            for (let kh = 0; kh < filterHeight; kh++) {
-              const ih = oh * strideHeight + kh * info.dilationHeight - top;
-              if (ih < 0 || ih >= inHeight) continue;
-              for (let kw = 0; kw < filterWidth; kw++) {
-                const iw = ow * strideWidth + kw * info.dilationWidth - left;
-                if (iw < 0 || iw >= inWidth) continue;
-                const xBase = ((b * inHeight + ih) * inWidth + iw) * inChannels;
-                const wBase = (kh * filterWidth + kw) * inChannels * outChannels;
-                for (let ci = 0; ci < inChannels; ci++) {
-                  const xv = xs[xBase + ci];
-                  if (xv === 0) continue;
-                  const w = wBase + ci * outChannels;
-                  for (let co = 0; co < outChannels; co++) dw[w + co] += xv * dys[dyBase + co];
-                }
-              }
-            }
-          }
-        }
-      }
-      return out;
+      const run = (kernel: string, ins: Record<string, tf.TensorInfo>, at: object) => tf.getKernel(kernel, "wasm")!.kernelFunc({ inputs: ins, backend, attrs: at as tf.NamedAttrMap }) as tf.TensorInfo;
+      const { top, left } = info.padInfo;
+      // Enough padding below and to the right for kh x kw outputs (the rest is cut off).
+      const bottom = Math.max(0, info.filterHeight - (info.inHeight + top - (info.outHeight - 1) * info.strideHeight));
+      const right = Math.max(0, info.filterWidth - (info.inWidth + left - (info.outWidth - 1) * info.strideWidth));
+      const xT = run("Transpose", { x }, { perm: [3, 1, 2, 0] });
+      const dyT = run("Transpose", { x: dy }, { perm: [1, 2, 0, 3] });
+      const all = run("Conv2D", { x: xT, filter: dyT }, { strides: [1, 1], pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: "NHWC", dilations: [info.strideHeight, info.strideWidth] });
+      const cut = run("Slice", { x: all }, { begin: [0, 0, 0, 0], size: [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels] });
+      const dw = run("Transpose", { x: cut }, { perm: [1, 2, 0, 3] });
+      for (const t of [xT, dyT, all, cut]) (backend as tf.KernelBackend).disposeData(t.dataId);
+      return dw;
     },
   });
 }

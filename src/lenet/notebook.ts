@@ -162,7 +162,7 @@ export function showSummary(): StepSummary[] {
   const steps = summarize();
   const markdown = summaryMarkdown(steps);
   const root = process.env.LENET_RESULTS_ROOT;
-  if (root) writeSummary(markdown, path.join(root, "summary.md"), null);
+  if (root) writeSummary(markdown, path.join(root, "summary.md"), false);
   else writeSummary(markdown);
   tslab().display.markdown(markdown);
   tslab().display.html(summaryChartHtml(steps));
