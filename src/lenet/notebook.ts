@@ -44,17 +44,19 @@ export function setupCharts(): void {
 let plots = 0;
 function plot(traces: object[], layout: object, height = 340): string {
   const id = `lenet-plot-${Date.now().toString(36)}-${plots++}`;
-  const args = [JSON.stringify(id), JSON.stringify(traces), JSON.stringify({ height, margin: { t: 40, r: 20, b: 50, l: 60 }, ...layout }), "{responsive: true}"].join(", ");
-  return `<div id="${id}" class="lenet-plot" style="min-height:${height}px"></div><script>Plotly.newPlot(${args});</script>`;
+  const args = [JSON.stringify(id), JSON.stringify(traces), JSON.stringify({ height, autosize: true, margin: { t: 40, r: 20, b: 50, l: 60 }, ...layout }), '{"responsive": true, "displaylogo": false}'].join(", ");
+  // The div's width comes from the page: plotly sizes the chart to it (and follows resizes).
+  return `<div id="${id}" class="lenet-plot" style="width:100%;height:${height}px"></div><script>Plotly.newPlot(${args});</script>`;
 }
 
 /** Train and test loss (log scale) and error per pass, side by side. */
 export function curvesHtml(history: PassRecord[], title = ""): string {
   const x = history.map((h) => h.pass);
   const line = (name: string, y: number[], dash = "solid") => ({ x, y, name, mode: "lines+markers", line: { dash } });
-  const loss = plot([line("train", history.map((h) => h.train_loss)), line("test", history.map((h) => h.test_loss), "dot")], { title: { text: `${title} loss` }, xaxis: { title: { text: "pass" } }, yaxis: { type: "log", title: { text: "loss" } } });
-  const error = plot([line("train", history.map((h) => h.train_error)), line("test", history.map((h) => h.test_error), "dot")], { title: { text: `${title} error` }, xaxis: { title: { text: "pass" } }, yaxis: { title: { text: "error (%)" }, rangemode: "tozero" } });
-  return `<div style="display:flex;flex-wrap:wrap"><div style="flex:1;min-width:320px">${loss}</div><div style="flex:1;min-width:320px">${error}</div></div>`;
+  const loss = plot([line("train", history.map((h) => h.train_loss)), line("test", history.map((h) => h.test_loss), "dot")], { title: { text: `${title} loss`, x: 0.02 }, xaxis: { title: { text: "pass" } }, yaxis: { type: "log", title: { text: "loss" } } });
+  const error = plot([line("train", history.map((h) => h.train_error)), line("test", history.map((h) => h.test_error), "dot")], { title: { text: `${title} error`, x: 0.02 }, xaxis: { title: { text: "pass" } }, yaxis: { title: { text: "error (%)" }, rangemode: "tozero" } });
+  // Two equal columns that may shrink below the charts' default width (minmax(0, 1fr)).
+  return `<div style="display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:8px">${loss}${error}</div>`;
 }
 
 export function showCurves(history: PassRecord[]): void {
@@ -66,14 +68,19 @@ export async function trainWithProgress(config: Config): Promise<RunResult> {
   const progress: Display = tslab().newDisplay();
   progress.html(`<p>starting ${escape(config.experiment)}, ${config.passes} passes over ${config.trainCount} digits&hellip;</p>`);
   const root = process.env.LENET_RESULTS_ROOT;
-  return train(config, {
+  const result = await train(config, {
     // An interrupted kernel loses nothing: rerunning the cell continues from the last pass.
     checkpoint: root ? checkpointPath(config, root) : checkpointPath(config),
-    onPass: (h, history) => {
-      const status = `pass ${h.pass} of ${config.passes}: train error ${h.train_error.toFixed(2)}% (${h.train_misses}), test error ${h.test_error.toFixed(2)}% (${h.test_misses}), ${h.seconds.toFixed(1)} s`;
-      progress.html(`<p><b>${status}</b></p>${curvesHtml(history)}`);
-    },
+    onPass: (h, history) => progress.html(`<p><b>${status(h)}</b></p>${curvesHtml(history)}`),
   });
+  // Done: the growing curves give way to one line; the report below draws them in full.
+  const last = result.history[result.history.length - 1];
+  progress.html(`<p><b>${status(last)}</b>; ${result.seconds.toFixed(1)} s in all on engine ${result.engine} (${result.backend}).</p>`);
+  return result;
+
+  function status(h: PassRecord): string {
+    return `pass ${h.pass} of ${config.passes}: train error ${h.train_error.toFixed(2)}% (${h.train_misses}), test error ${h.test_error.toFixed(2)}% (${h.test_misses}), ${h.seconds.toFixed(1)} s`;
+  }
 }
 
 /** Records the run's artefacts and says where. */
