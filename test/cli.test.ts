@@ -24,12 +24,20 @@ test("unknown experiment, engine or field: exit 1, naming the valid values", () 
   assert.match(r.stderr, /unknown argument "--seeed"; valid:\n  --experiment/);
 });
 
-test("a diverging run exits 1 and records nothing", () => {
+test("a diverging run exits 1, records nothing, and leaves an earlier result intact", () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lenet-cli-")), "run");
-  const r = run("--experiment", "05-dropout-relu", "--out", out, "--config", '{"optimizer": "sgd", "weightDecay": 0, "lr": 10, "lrFinal": 10, "trainCount": 300, "testCount": 100}');
+  const tiny = { optimizer: "sgd", weightDecay: 0, trainCount: 300, testCount: 100, passes: 2 };
+  const diverging = JSON.stringify({ ...tiny, lr: 10, lrFinal: 10 });
+  let r = run("--experiment", "05-dropout-relu", "--out", out, "--config", diverging);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /error: the run diverged in pass 1/);
+  assert.match(r.stderr, /error: the run diverged in pass 1: the loss of training digit \d+ is NaN \(learning rate 10\)\. Nothing was recorded; lower the learning rate\./);
   assert.equal(fs.existsSync(out), false);
+  // With a good run recorded there first, the diverging one changes none of its files.
+  r = run("--experiment", "05-dropout-relu", "--out", out, "--config", JSON.stringify({ ...tiny, lr: 0.01, lrFinal: 0.01 }));
+  assert.equal(r.status, 0, r.stderr);
+  const before = Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f)).toString("base64")]));
+  assert.equal(run("--experiment", "05-dropout-relu", "--out", out, "--config", diverging).status, 1);
+  assert.deepEqual(Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f)).toString("base64")])), before);
 });
 
 test("a config the chosen engine or machine cannot run: exit 1, saying what to change", () => {

@@ -49,7 +49,7 @@ test("a checkpoint of another config is not used", async () => {
 const root = path.resolve(__dirname, "..");
 const cli = (args: string[]) => [path.join(root, "src/cli/train.ts"), ...args];
 
-test("a command-line run killed mid-pass leaves earlier results intact; the same command resumes it", async () => {
+test("a command-line run interrupted (SIGINT) mid-pass leaves earlier results intact; the same command resumes it", async () => {
   const dir = tmp();
   const out = path.join(dir, "run");
   const edits = JSON.stringify({ trainCount: 2000, testCount: 200, passes: 6 });
@@ -64,7 +64,7 @@ test("a command-line run killed mid-pass leaves earlier results intact; the same
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       try {
-        if (JSON.parse(fs.readFileSync(file, "utf8")).passes >= 2) (clearInterval(timer), child.kill("SIGTERM"), resolve());
+        if (JSON.parse(fs.readFileSync(file, "utf8")).passes >= 2) (clearInterval(timer), child.kill("SIGINT"), resolve());
       } catch { /* not there yet, or being replaced: look again */ }
     }, 20);
     child.on("exit", () => (clearInterval(timer), reject(new Error("the run finished before it could be killed"))));
