@@ -34,11 +34,17 @@ export function resultsFolder(config: Config): string {
   return runDir(config, process.env.LENET_RESULTS_ROOT || undefined);
 }
 
-/** Loads plotly once per page: a shared file for exported pages, else inline (works offline). */
+/**
+ * Loads plotly once per page: a shared file for exported pages, else inline (works offline).
+ * Where require.js is on the page (the classic Notebook), plotly would register as an AMD
+ * module and leave window.Plotly unset, so `define` is hidden while it loads.
+ */
 export function setupCharts(): void {
   const src = process.env.LENET_PLOTLY_SRC;
   const script = src ? `<script src="${escape(src)}"></script>` : `<script>${fs.readFileSync(require.resolve("plotly.js-dist"), "utf8")}</script>`;
-  tslab().display.html(`${script}<span style="color:#888">charts: plotly.js ${src ? `from ${escape(src)}` : "inline"}</span>`);
+  const hide = "<script>window.lenetDefine = window.define; window.define = undefined;</script>";
+  const restore = "<script>window.define = window.lenetDefine;</script>";
+  tslab().display.html(`${hide}${script}${restore}<span style="color:#888">charts: plotly.js ${src ? `from ${escape(src)}` : "inline"}</span>`);
 }
 
 let plots = 0;
