@@ -120,7 +120,7 @@ export function showComparison(result: RunResult): void {
 /** The eval table: one row per pass. */
 export function showEvalTable(history: PassRecord[]): void {
   const df = new (dfd().DataFrame)(
-    history.map((h) => [h.pass, h.lr, h.train_loss.toExponential(4), h.train_error.toFixed(2), h.train_misses, h.test_loss.toExponential(4), h.test_error.toFixed(2), h.test_misses, h.seconds.toFixed(1)]),
+    history.map((h) => [h.pass, Number(h.lr.toPrecision(4)), h.train_loss.toExponential(4), h.train_error.toFixed(2), h.train_misses, h.test_loss.toExponential(4), h.test_error.toFixed(2), h.test_misses, h.seconds.toFixed(1)]),
     { columns: ["pass", "lr", "train loss", "train error %", "train misses", "test loss", "test error %", "test misses", "seconds"] },
   );
   tslab().display.html(frameHtml(df));
