@@ -41,7 +41,8 @@ export interface StepSummary {
  * means differ by more than twice the standard error of their difference (about a 95% test).
  */
 export function summarize(rows: SeedRow[] = readSeeds()): StepSummary[] {
-  const own = (name: string) => rows.filter((r) => r.experiment === name && r.config === configHash(experiment(name)));
+  // A row counts for a step when it ran the step's own recipe with its seed.
+  const own = (name: string) => rows.filter((r) => r.experiment === name && r.config === configHash(experiment(name, { seed: r.seed })));
   const out: StepSummary[] = [];
   for (const name of Object.keys(EXPERIMENTS)) {
     const runs = own(name);
@@ -84,7 +85,7 @@ export function summaryTable(steps: StepSummary[] = summarize()) {
     const paper = s.paper ? `${pct(s.paper.trainError)} / ${pct(s.paper.testError)}` : "";
     const ref = s.reference ? `${pct(s.reference.trainError)} / ${pct(s.reference.testError)}` : "";
     const mine = s.seed1337 ? `${pct(s.seed1337.train_error)} / ${pct(s.seed1337.test_error)} (${s.seed1337.test_misses})` : "–";
-    const gain = !s.gain ? (s.previous ? "–" : "") : `${s.gain.delta >= 0 ? "+" : ""}${s.gain.delta.toFixed(2)} vs ${s.previous!.slice(0, 3)} (noise ±${s.gain.noise.toFixed(2)}): ${s.gain.significant ? "**beyond the noise**" : "within the noise"}`;
+    const gain = !s.gain ? (s.previous ? "–" : "") : `${s.gain.delta >= 0 ? "+" : ""}${s.gain.delta.toFixed(2)} vs ${s.previous!.slice(0, 2)} (noise ±${s.gain.noise.toFixed(2)}): ${s.gain.significant ? "**beyond the noise**" : "within the noise"}`;
     return [s.experiment, paper, ref, mine, spread(s.train), spread(s.test), gain];
   });
   const notes = steps
