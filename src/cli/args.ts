@@ -12,6 +12,18 @@ export function parseArgs(argv: string[], allowed: Record<string, string>): Reco
   return out;
 }
 
+/** The value of --config: config edits as a JSON object. */
+export function configEdits(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  try {
+    const edits = JSON.parse(text);
+    if (edits === null || typeof edits !== "object" || Array.isArray(edits)) throw new Error(`got ${text}`);
+    return edits;
+  } catch (e) {
+    throw new Error(`--config must be a JSON object of config fields: ${(e as Error).message}`);
+  }
+}
+
 /** Runs a command's main, printing an error as one clear message and exiting 1. */
 export function main(run: () => Promise<void>): void {
   run().catch((e: Error) => {

@@ -10,7 +10,7 @@ import { EXPERIMENTS, experiment } from "../lenet/config";
 import { ROOT } from "../lenet/provenance";
 import { configHash, RUNS_DIR } from "../lenet/results";
 import { appendSeed, readSeeds, SEEDS_CSV } from "../lenet/seeds";
-import { main, parseArgs } from "./args";
+import { configEdits, main, parseArgs } from "./args";
 
 main(async () => {
   const args = parseArgs(process.argv.slice(2), {
@@ -22,14 +22,7 @@ main(async () => {
     config: "config edits for every run, as JSON (such runs are not the steps' own, and the summary leaves them out)",
     out: `where each run records its folder (default ${path.relative(ROOT, path.join(RUNS_DIR, "sweep"))})`,
   });
-  let edits = {};
-  if (args.config) {
-    try {
-      edits = JSON.parse(args.config);
-    } catch (e) {
-      throw new Error(`--config must be a JSON object of config fields: ${(e as Error).message}`);
-    }
-  }
+  const edits = configEdits(args.config);
   const outRoot = path.resolve(args.out ?? path.join(RUNS_DIR, "sweep"));
   const names = (args.experiments ?? Object.keys(EXPERIMENTS).join(",")).split(",");
   const seeds = (args.seeds ?? "1337,1,2,3,4").split(",").map(Number);

@@ -6,7 +6,7 @@ import { Config, EXPERIMENTS, experiment } from "../lenet/config";
 import { checkpointPath } from "../lenet/checkpoint";
 import { recordRun, runDir } from "../lenet/results";
 import { train } from "../lenet/train";
-import { main, parseArgs } from "./args";
+import { configEdits, main, parseArgs } from "./args";
 
 main(async () => {
   const args = parseArgs(process.argv.slice(2), {
@@ -19,14 +19,7 @@ main(async () => {
     out: "a folder to record into (default: results/<step> for the step's own config, else runs/)",
   });
   if (!args.experiment) throw new Error(`--experiment is required: one of ${Object.keys(EXPERIMENTS).join(", ")}`);
-  let overrides: Partial<Config> = {};
-  if (args.config) {
-    try {
-      overrides = JSON.parse(args.config);
-    } catch (e) {
-      throw new Error(`--config must be a JSON object of config fields: ${(e as Error).message}`);
-    }
-  }
+  const overrides = configEdits(args.config) as Partial<Config>;
   for (const key of ["seed", "passes"] as const) if (args[key] !== undefined) overrides[key] = Number(args[key]);
   if (args.engine) overrides.engine = args.engine as Config["engine"];
   if (args.backend) overrides.backend = args.backend as Config["backend"];
