@@ -7,7 +7,6 @@ import type { Config } from "./config";
 import type { OptimizerState } from "./engine";
 import { writeFileAtomic } from "./files";
 import { PARAM_NAMES, Params } from "./params";
-import { commit } from "./provenance";
 import { configHash, RUNS_DIR } from "./results";
 import type { PassRecord } from "./train";
 
@@ -44,9 +43,9 @@ export function saveCheckpoint(file: string, c: Checkpoint): void {
 
 /**
  * The checkpoint in `file` if it belongs to this very run (same config, engine, backend and
- * code), else null, saying why it is not used. Doubles survive JSON exactly.
+ * code: `code` is the commit now), else null, saying why it is not used. Doubles survive JSON exactly.
  */
-export function loadCheckpoint(file: string, config: Config, engine: { name: string; backend: string }, log: (line: string) => void): Checkpoint | null {
+export function loadCheckpoint(file: string, config: Config, engine: { name: string; backend: string }, code: string, log: (line: string) => void): Checkpoint | null {
   if (!fs.existsSync(file)) return null;
   let raw;
   try {
@@ -59,7 +58,7 @@ export function loadCheckpoint(file: string, config: Config, engine: { name: str
     raw.format !== FORMAT ? `its format is "${raw.format}"`
     : JSON.stringify(raw.config) !== JSON.stringify(config) ? "its config differs"
     : raw.engine !== engine.name || raw.backend !== engine.backend ? `it ran on ${raw.engine}/${raw.backend}, this run on ${engine.name}/${engine.backend}`
-    : raw.commit !== commit() ? `it comes from commit ${raw.commit}, the code is now ${commit()}`
+    : raw.commit !== code ? `it comes from commit ${raw.commit}, the code is now ${code}`
     : null;
   if (why) {
     log(`checkpoint ${file} is not used: ${why}; starting over`);

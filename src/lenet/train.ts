@@ -139,7 +139,8 @@ export async function train(config: Config, options: TrainOptions = {}): Promise
   let history: PassRecord[] = [];
   let evalLines: string[] = [];
   let secondsBefore = 0; // training time before a resume
-  const saved = options.checkpoint ? loadCheckpoint(options.checkpoint, config, engine, log) : null;
+  const code = commit(); // at the start: the code that runs, even if the checkout moves on
+  const saved = options.checkpoint ? loadCheckpoint(options.checkpoint, config, engine, code, log) : null;
   if (saved) {
     log(`resuming ${config.experiment} after pass ${saved.passes} of ${config.passes} from ${options.checkpoint}`);
     engine.dispose();
@@ -154,7 +155,6 @@ export async function train(config: Config, options: TrainOptions = {}): Promise
   const mask = config.dropout > 0 ? new Float32Array(192) : null;
   const started = Date.now();
   let final: RunResult["final"] | undefined;
-  const code = commit(); // at the start: the code that runs, even if the checkout moves on
   try {
     for (let pass = history.length; pass < config.passes; pass++) {
       const t0 = Date.now();
